@@ -10,6 +10,13 @@ namespace gcra {
 // tolerance (<= 2^60). Every sum below therefore stays under 2^63.
 Decision decide(const Policy& policy, std::span<Tat> tats, Instant now, std::uint64_t cost,
                 Mode mode) noexcept {
+  Decision d;
+  decide_into(d, policy, tats, now, cost, mode);
+  return d;
+}
+
+void decide_into(Decision& d, const Policy& policy, std::span<Tat> tats, Instant now,
+                 std::uint64_t cost, Mode mode) noexcept {
   if (cost == 0) {
     cost = 1;
     mode = Mode::peek;
@@ -20,8 +27,8 @@ Decision decide(const Policy& policy, std::span<Tat> tats, Instant now, std::uin
 
   // Pass 1: how far ahead of now each rate is booked, and whether the
   // request fits in every rate.
-  std::array<std::int64_t, kMaxRatesPerPolicy> used{};    // booked time ahead of now
-  std::array<std::int64_t, kMaxRatesPerPolicy> booked{};  // used + cost*T, if it can ever fit
+  std::array<std::int64_t, kMaxRatesPerPolicy> used;    // booked time ahead of now
+  std::array<std::int64_t, kMaxRatesPerPolicy> booked;  // used + cost*T; -1: can never fit
   bool allowed = true;
   for (std::size_t i = 0; i < n; ++i) {
     used[i] = tats[i] > t ? tats[i] - t : 0;
@@ -36,9 +43,12 @@ Decision decide(const Policy& policy, std::span<Tat> tats, Instant now, std::uin
 
   // Pass 2: report each rate as its state stands after the decision.
   const bool consumes = allowed && mode == Mode::check;
-  Decision d;
+  // Every field is written here (a caller's Decision may hold anything).
   d.allowed = allowed;
   d.rate_count = static_cast<std::uint8_t>(n);
+  d.rate_index = 0;
+  d.reset_after = Duration::zero();
+  d.source = Source::store;
   std::uint64_t min_remaining = UINT64_MAX;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t interval = rates[i].emission_interval().count();
@@ -47,11 +57,9 @@ Decision decide(const Policy& policy, std::span<Tat> tats, Instant now, std::uin
     RateStatus& s = d.rates[i];
     s.remaining = after >= tolerance ? 0 : static_cast<std::uint64_t>((tolerance - after) / interval);
     s.reset_after = Duration{after};
-    if (booked[i] < 0) {
-      s.retry_after = kNever;
-    } else if (booked[i] > tolerance) {
-      s.retry_after = Duration{booked[i] - tolerance};
-    }
+    s.retry_after = booked[i] < 0           ? kNever
+                    : booked[i] > tolerance ? Duration{booked[i] - tolerance}
+                                            : Duration::zero();
     if (consumes) tats[i] = t + booked[i];
 
     // The deciding rate: when denied, the longest wait; when allowed, the
@@ -66,7 +74,6 @@ Decision decide(const Policy& policy, std::span<Tat> tats, Instant now, std::uin
   d.limit = rates[d.rate_index].limit();
   d.remaining = min_remaining;
   d.retry_after = d.rates[d.rate_index].retry_after;
-  return d;
 }
 
 bool is_idle(std::span<const Tat> tats, Instant now) noexcept {

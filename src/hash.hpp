@@ -8,32 +8,35 @@
 
 namespace gcra {
 
-inline std::uint64_t mix64(std::uint64_t x) noexcept {
-  // The finalizer of SplitMix64: every input bit affects every output bit.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
+// 64x64 -> 128-bit multiply, folded: the mixing step of wyhash-style hashes.
+inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) noexcept {
+  __extension__ using uint128 = unsigned __int128;
+  const uint128 product = static_cast<uint128>(a) * b;
+  return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
 }
 
-// Hashes `key` in the namespace `seed`, eight bytes at a time.
+// Hashes `key` in the namespace `seed`, eight bytes per multiply.
 inline std::uint64_t hash_key(std::uint64_t seed, std::string_view key) noexcept {
-  std::uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL) ^ key.size();
+  constexpr std::uint64_t k0 = 0xa0761d6478bd642fULL;
+  constexpr std::uint64_t k1 = 0xe7037ed1a0b428dbULL;
+  std::uint64_t h = fold_multiply(seed ^ k0, key.size() ^ k1);
   const char* p = key.data();
   std::size_t n = key.size();
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t word;
     std::memcpy(&word, p, 8);
-    h = mix64(h ^ word);
+    h = fold_multiply(h ^ word, k1);
   }
-  if (n > 0) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, p, n);
-    h = mix64(h ^ word ^ (std::uint64_t{n} << 56));
+  if (n >= 4) {  // two overlapping 4-byte loads cover 4 to 7 bytes
+    std::uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    h = fold_multiply(h ^ ((std::uint64_t{head} << 32) | tail), k0);
+  } else if (n > 0) {  // 1 to 3 bytes: first, middle, last
+    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    h = fold_multiply(h ^ ((byte(0) << 16) | (byte(n >> 1) << 8) | byte(n - 1)), k0);
   }
-  return mix64(h);
+  return fold_multiply(h, k1 ^ k0);
 }
 
 }  // namespace gcra

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -40,8 +42,9 @@ class SpinLock {
 // One key's state, allocated as one block: this header, then `rate_count`
 // TATs, then the key's bytes.
 struct Entry {
-  std::uint32_t key_bytes;
-  std::uint16_t name_id;  // the policy's name, interned by MemoryStore::Names
+  std::uint64_t hash;     // of (namespace, key): rehashing never reads the key again
+  std::uint32_t name_id;  // Policy::name_id(): the namespace
+  std::uint16_t key_bytes;
   std::uint8_t rate_count;
 
   Tat* tats() noexcept { return reinterpret_cast<Tat*>(this + 1); }
@@ -55,9 +58,10 @@ struct Entry {
     return *std::max_element(t, t + rate_count);
   }
 
-  static Entry* create(std::uint16_t name_id, std::string_view key, std::size_t rate_count) {
+  static Entry* create(std::uint64_t hash, std::uint32_t name_id, std::string_view key,
+                       std::size_t rate_count) {
     void* block = ::operator new(sizeof(Entry) + rate_count * sizeof(Tat) + key.size());
-    auto* e = new (block) Entry{static_cast<std::uint32_t>(key.size()), name_id,
+    auto* e = new (block) Entry{hash, name_id, static_cast<std::uint16_t>(key.size()),
                                 static_cast<std::uint8_t>(rate_count)};
     std::fill_n(e->tats(), rate_count, Tat{0});
     std::memcpy(const_cast<char*>(e->key()), key.data(), key.size());
@@ -65,12 +69,33 @@ struct Entry {
   }
   static void destroy(Entry* e) noexcept { ::operator delete(static_cast<void*>(e)); }
 };
-static_assert(sizeof(Entry) == 8 && alignof(Entry) <= alignof(Tat));
+static_assert(sizeof(Entry) == 16 && alignof(Entry) <= alignof(Tat));
 
-struct Slot {
-  std::uint64_t hash = 0;
-  Entry* entry = nullptr;  // null: empty
+// A table slot in 8 bytes: the entry's address in the low 48 bits (user
+// space addresses on x86-64 and arm64 Linux fit in 47-48 bits) and 16 bits
+// of its hash above them, so that a probe rejects almost every foreign slot
+// without touching its entry.
+class Slot {
+ public:
+  Slot() = default;
+  Slot(std::uint64_t hash, Entry* e) noexcept : bits_(address(e) | (tag(hash) << 48)) {}
+
+  explicit operator bool() const noexcept { return bits_ != 0; }
+  Entry* entry() const noexcept { return reinterpret_cast<Entry*>(bits_ & kAddressMask); }
+  bool may_hold(std::uint64_t hash) const noexcept { return (bits_ >> 48) == tag(hash); }
+
+ private:
+  static constexpr std::uint64_t kAddressMask = (std::uint64_t{1} << 48) - 1;
+  static std::uint64_t tag(std::uint64_t hash) noexcept { return (hash >> 32) & 0xffff; }
+  static std::uint64_t address(Entry* e) noexcept {
+    const auto a = reinterpret_cast<std::uintptr_t>(e);
+    if ((a & ~kAddressMask) != 0) std::abort();  // a 57-bit address space: not supported
+    return a;
+  }
+
+  std::uint64_t bits_ = 0;  // 0: empty
 };
+static_assert(sizeof(Slot) == 8 && sizeof(std::uintptr_t) == 8);
 
 // Linear-probing hash table of one shard, with backward-shift deletion (no
 // tombstones). Not thread-safe: the shard's lock guards it.
@@ -81,7 +106,7 @@ class KeyTable {
   KeyTable() : slots_(kMinCapacity) {}
   ~KeyTable() {
     for (Slot& s : slots_) {
-      if (s.entry) Entry::destroy(s.entry);
+      if (s) Entry::destroy(s.entry());
     }
   }
   KeyTable(const KeyTable&) = delete;
@@ -89,31 +114,31 @@ class KeyTable {
 
   std::size_t size() const noexcept { return size_; }
 
-  Entry* find(std::uint64_t hash, std::uint16_t name_id, std::string_view key) const noexcept {
+  Entry* find(std::uint64_t hash, std::uint32_t name_id, std::string_view key) const noexcept {
     std::size_t i = index(hash);
     for (;; i = next(i)) {
       const Slot& s = slots_[i];
-      if (!s.entry) return nullptr;
-      if (s.hash == hash && matches(*s.entry, name_id, key)) return s.entry;
+      if (!s) return nullptr;
+      if (s.may_hold(hash) && matches(*s.entry(), hash, name_id, key)) return s.entry();
     }
   }
 
   // Inserts an entry for a key known to be absent. Capacity is the caller's
   // concern (see reserve_one()).
-  Entry* insert(std::uint64_t hash, std::uint16_t name_id, std::string_view key, std::size_t rates) {
-    Entry* e = Entry::create(name_id, key, rates);
-    place(hash, e);
+  Entry* insert(std::uint64_t hash, std::uint32_t name_id, std::string_view key, std::size_t rates) {
+    Entry* e = Entry::create(hash, name_id, key, rates);
+    place(e);
     ++size_;
     return e;
   }
 
   // Replaces the entry at its slot (same key, different rate count).
   Entry* resize_entry(std::uint64_t hash, Entry* old, std::size_t rates) {
-    Entry* e = Entry::create(old->name_id, {old->key(), old->key_bytes}, rates);
+    Entry* e = Entry::create(hash, old->name_id, {old->key(), old->key_bytes}, rates);
     std::copy_n(old->tats(), std::min<std::size_t>(rates, old->rate_count), e->tats());
     for (std::size_t i = index(hash);; i = next(i)) {
-      if (slots_[i].entry == old) {
-        slots_[i].entry = e;
+      if (slots_[i].entry() == old) {
+        slots_[i] = Slot(hash, e);
         break;
       }
     }
@@ -121,11 +146,11 @@ class KeyTable {
     return e;
   }
 
-  bool erase(std::uint64_t hash, std::uint16_t name_id, std::string_view key) noexcept {
+  bool erase(std::uint64_t hash, std::uint32_t name_id, std::string_view key) noexcept {
     for (std::size_t i = index(hash);; i = next(i)) {
       Slot& s = slots_[i];
-      if (!s.entry) return false;
-      if (s.hash == hash && matches(*s.entry, name_id, key)) {
+      if (!s) return false;
+      if (s.may_hold(hash) && matches(*s.entry(), hash, name_id, key)) {
         erase_at(i);
         return true;
       }
@@ -137,7 +162,7 @@ class KeyTable {
     std::size_t erased = 0;
     for (std::size_t i = 0; i < slots_.size();) {
       // erase_at() may shift a later entry into slot i: look at i again.
-      if (slots_[i].entry && is_idle(slots_[i].entry->state(), now)) {
+      if (slots_[i] && is_idle(slots_[i].entry()->state(), now)) {
         erase_at(i);
         ++erased;
       } else {
@@ -156,7 +181,7 @@ class KeyTable {
     for (std::size_t k = 0; k < slots; ++k) {
       cursor_ = cursor_ & mask();
       Slot& s = slots_[cursor_];
-      if (s.entry && is_idle(s.entry->state(), now)) {
+      if (s && is_idle(s.entry()->state(), now)) {
         erase_at(cursor_);  // re-examine this slot next time
       } else {
         ++cursor_;
@@ -178,9 +203,9 @@ class KeyTable {
     constexpr std::size_t kSample = 32;
     for (std::size_t k = 0, seen = 0; k < slots_.size() && seen < kSample; ++k) {
       std::size_t i = (cursor_ + k) & mask();
-      if (!slots_[i].entry) continue;
+      if (!slots_[i]) continue;
       ++seen;
-      if (best == slots_.size() || slots_[i].entry->horizon() < slots_[best].entry->horizon()) best = i;
+      if (best == slots_.size() || slots_[i].entry()->horizon() < slots_[best].entry()->horizon()) best = i;
     }
     if (best != slots_.size()) erase_at(best);
     cursor_ += kSample;
@@ -191,27 +216,27 @@ class KeyTable {
   std::size_t index(std::uint64_t hash) const noexcept { return hash & mask(); }
   std::size_t next(std::size_t i) const noexcept { return (i + 1) & mask(); }
 
-  static bool matches(const Entry& e, std::uint16_t name_id, std::string_view key) noexcept {
-    return e.name_id == name_id && e.key_bytes == key.size() &&
+  static bool matches(const Entry& e, std::uint64_t hash, std::uint32_t name_id, std::string_view key) noexcept {
+    return e.hash == hash && e.name_id == name_id && e.key_bytes == key.size() &&
            std::memcmp(e.key(), key.data(), key.size()) == 0;
   }
 
-  void place(std::uint64_t hash, Entry* e) noexcept {
-    std::size_t i = index(hash);
-    while (slots_[i].entry) i = next(i);
-    slots_[i] = Slot{hash, e};
+  void place(Entry* e) noexcept {
+    std::size_t i = index(e->hash);
+    while (slots_[i]) i = next(i);
+    slots_[i] = Slot(e->hash, e);
   }
 
   // Backward-shift deletion: pull later entries of the probe run back so
   // that every entry stays reachable from its home slot.
   void erase_at(std::size_t i) noexcept {
-    Entry::destroy(slots_[i].entry);
+    Entry::destroy(slots_[i].entry());
     slots_[i] = Slot{};
     --size_;
     for (std::size_t j = next(i);; j = next(j)) {
       Slot& s = slots_[j];
-      if (!s.entry) return;
-      std::size_t home = index(s.hash);
+      if (!s) return;
+      std::size_t home = index(s.entry()->hash);
       // Move s into the hole at i unless its home lies cyclically in (i, j].
       bool home_between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (!home_between) {
@@ -226,7 +251,7 @@ class KeyTable {
     std::vector<Slot> old(capacity);
     old.swap(slots_);
     for (const Slot& s : old) {
-      if (s.entry) place(s.hash, s.entry);
+      if (s) place(s.entry());
     }
   }
 
@@ -236,41 +261,6 @@ class KeyTable {
 };
 
 }  // namespace
-
-// Interns policy names so that an entry holds a 16-bit id, not the name.
-// Ids are never reused: a store sees few distinct names (one per policy).
-// Lookups are lock-free over an append-only array; adding takes a mutex.
-class MemoryStore::Names {
- public:
-  static constexpr std::size_t kCapacity = 4096;
-
-  Result<std::uint16_t> id(std::string_view name) {
-    std::size_t n = count_.load(std::memory_order_acquire);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (*names_[i].load(std::memory_order_acquire) == name) return static_cast<std::uint16_t>(i);
-    }
-    std::lock_guard<std::mutex> guard(mutex_);
-    n = count_.load(std::memory_order_relaxed);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (*names_[i].load(std::memory_order_relaxed) == name) return static_cast<std::uint16_t>(i);
-    }
-    if (n == kCapacity) {
-      return Error{ErrorCode::invalid_argument,
-                   "policy \"" + std::string(name) + "\" would be the " + std::to_string(kCapacity + 1) +
-                       "th policy name in one MemoryStore; the limit is " + std::to_string(kCapacity)};
-    }
-    owned_.push_back(std::make_unique<std::string>(name));
-    names_[n].store(owned_.back().get(), std::memory_order_release);
-    count_.store(n + 1, std::memory_order_release);
-    return static_cast<std::uint16_t>(n);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<std::string>> owned_;  // guarded by mutex_
-  std::array<std::atomic<const std::string*>, kCapacity> names_{};
-  std::atomic<std::size_t> count_{0};
-};
 
 class alignas(64) MemoryStore::Shard {
  public:
@@ -293,7 +283,9 @@ MemoryStore::MemoryStore(MemoryStoreOptions options, const Clock& clock)
       options_(options),
       shard_mask_(round_up_pow2(std::max<std::size_t>(options.shards, 1)) - 1),
       shards_(std::make_unique<Shard[]>(shard_mask_ + 1)),
-      names_(std::make_unique<Names>()) {}
+      seed_(std::random_device{}()) {
+  options_.max_key_bytes = std::min<std::size_t>(options_.max_key_bytes, UINT16_MAX);  // Entry::key_bytes
+}
 
 MemoryStore::~MemoryStore() = default;
 
@@ -304,20 +296,27 @@ Result<Decision> MemoryStore::apply(const Policy& policy, std::string_view key, 
                                                   " bytes is longer than the limit of " +
                                                   std::to_string(options_.max_key_bytes)};
   }
-  auto name_id = names_->id(policy.name());
-  if (!name_id) return name_id.error();
-  const std::uint64_t hash = hash_key(*name_id, key);
+  return apply_locked(policy, key, cost, mode);
+}
+
+// Split from apply() so that its single named return is constructed in the
+// caller's slot: a Decision is decided into place, never copied.
+Result<Decision> MemoryStore::apply_locked(const Policy& policy, std::string_view key, std::uint64_t cost,
+                                           Mode mode) {
+  const std::uint32_t name_id = policy.name_id();
+  const std::uint64_t hash = hash_key(seed_ ^ name_id, key);
   Shard& shard = shards_[(hash >> 48) & shard_mask_];
   const std::size_t rates = policy.rates().size();
 
+  Result<Decision> result(std::in_place);
   std::lock_guard<SpinLock> guard(shard.lock);
   const Instant now = clock_.now();
-  Entry* e = shard.table.find(hash, *name_id, key);
+  Entry* e = shard.table.find(hash, name_id, key);
   if (!e) {
     // An absent key is idle: decide on a zero state, and store it only if
     // the decision changed it.
     std::array<Tat, kMaxRatesPerPolicy> fresh{};
-    Decision d = decide(policy, {fresh.data(), rates}, now, cost, mode);
+    decide_into(*result, policy, {fresh.data(), rates}, now, cost, mode);
     if (!is_idle({fresh.data(), rates}, now)) {
       shard.table.sweep_some(now, 2);
       const std::size_t per_shard_max =
@@ -327,22 +326,22 @@ Result<Decision> MemoryStore::apply(const Policy& policy, std::string_view key, 
         while (shard.table.size() >= per_shard_max) shard.table.evict_one();
       }
       shard.table.reserve_one(now);
-      e = shard.table.insert(hash, *name_id, key, rates);
+      e = shard.table.insert(hash, name_id, key, rates);
       std::copy_n(fresh.data(), rates, e->tats());
     }
-    return d;
+    return result;
   }
   if (e->rate_count != rates) e = shard.table.resize_entry(hash, e, rates);
-  return decide(policy, e->state(), now, cost, mode);
+  decide_into(*result, policy, e->state(), now, cost, mode);
+  return result;
 }
 
 Result<void> MemoryStore::reset(const Policy& policy, std::string_view key) {
-  auto name_id = names_->id(policy.name());
-  if (!name_id) return name_id.error();
-  const std::uint64_t hash = hash_key(*name_id, key);
+  const std::uint32_t name_id = policy.name_id();
+  const std::uint64_t hash = hash_key(seed_ ^ name_id, key);
   Shard& shard = shards_[(hash >> 48) & shard_mask_];
   std::lock_guard<SpinLock> guard(shard.lock);
-  shard.table.erase(hash, *name_id, key);
+  shard.table.erase(hash, name_id, key);
   return {};
 }
 

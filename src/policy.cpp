@@ -1,6 +1,8 @@
 #include "gcra/policy.hpp"
 
+#include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace gcra {
 namespace {
@@ -12,6 +14,15 @@ bool is_printable(std::string_view s) {
     if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
+}
+
+// Interns policy names for the life of the process. Distinct names are few
+// (one per configured policy), so the table never needs to forget one.
+std::uint32_t intern(const std::string& name) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::uint32_t> ids;
+  std::lock_guard<std::mutex> guard(mutex);
+  return ids.try_emplace(name, static_cast<std::uint32_t>(ids.size())).first->second;
 }
 
 }  // namespace
@@ -30,6 +41,7 @@ Result<Policy> Policy::make(std::vector<Rate> rates, std::string name) {
     return fail("policy name \"" + policy.name_ + "\" must be 1 to " + std::to_string(kMaxNameBytes) +
                 " printable ASCII characters");
   }
+  policy.name_id_ = intern(policy.name_);
   return policy;
 }
 

@@ -30,6 +30,11 @@ using Tat = std::int64_t;
 Decision decide(const Policy& policy, std::span<Tat> tats, Instant now, std::uint64_t cost,
                 Mode mode = Mode::check) noexcept;
 
+// The same, writing into `out` (which stores use to decide straight into
+// the Result they return, without copying a Decision).
+void decide_into(Decision& out, const Policy& policy, std::span<Tat> tats, Instant now,
+                 std::uint64_t cost, Mode mode = Mode::check) noexcept;
+
 // True when every rate of the state is idle at `now`: the state carries no
 // information and a store may forget it.
 bool is_idle(std::span<const Tat> tats, Instant now) noexcept;

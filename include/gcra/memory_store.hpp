@@ -15,7 +15,7 @@ struct MemoryStoreOptions {
   std::size_t shards = 64;         // independent locks; rounded up to a power of two
   std::size_t max_keys = 0;        // 0 = unbounded; else evict idle keys first, then the
                                    // keys closest to idle (evicting forgets their usage)
-  std::size_t max_key_bytes = 1024;  // longer keys (policy name not counted) are rejected
+  std::size_t max_key_bytes = 1024;  // longer keys are rejected (at most 65535)
 };
 
 // Keys' state in process memory: one 64-bit TAT per rate per key, in sharded
@@ -50,12 +50,13 @@ class MemoryStore final : public Store {
 
  private:
   class Shard;
-  class Names;
+  Result<Decision> apply_locked(const Policy& policy, std::string_view key, std::uint64_t cost, Mode mode);
+
   const Clock& clock_;
   MemoryStoreOptions options_;
   std::size_t shard_mask_;
   std::unique_ptr<Shard[]> shards_;
-  std::unique_ptr<Names> names_;
+  std::uint64_t seed_;  // random per store: keys chosen by clients cannot aim at one probe run
 };
 
 }  // namespace gcra

@@ -36,17 +36,23 @@ class Policy {
 
   std::span<const Rate> rates() const noexcept { return rates_; }
   const std::string& name() const noexcept { return name_; }
+  // A small number standing for name() in this process: equal names, equal
+  // ids. Stores use it to namespace state without comparing names.
+  std::uint32_t name_id() const noexcept { return name_id_; }
 
   // The rates as text that parse() accepts back.
   std::string rates_string() const;
 
-  friend bool operator==(const Policy&, const Policy&) = default;
+  friend bool operator==(const Policy& a, const Policy& b) {
+    return a.name_ == b.name_ && a.rates_ == b.rates_;
+  }
 
  private:
   Policy() = default;
 
   std::vector<Rate> rates_;
   std::string name_;
+  std::uint32_t name_id_ = 0;
 };
 
 }  // namespace gcra

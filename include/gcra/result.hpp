@@ -33,6 +33,8 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}                  // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}              // NOLINT: implicit by design
+  // A default-constructed value, for callers that fill it in place.
+  explicit Result(std::in_place_t) : v_(std::in_place_index<0>) {}
 
   bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
