@@ -52,7 +52,8 @@ KeyFunction api_key_header(std::string header = "X-Api-Key");
 // "ip:" + the client's address (gcra::http::client_address): the peer, or
 // from X-Forwarded-For when the peer is a trusted proxy; IPv6 grouped by
 // options.ipv6_prefix. Never "" (a peer without an address is used as is).
-KeyFunction client_address_key(http::TrustedProxies trusted = {}, http::AddressOptions options = {});
+KeyFunction client_address_key(http::TrustedProxies trusted = {},
+                               http::AddressOptions options = {});
 
 // The first non-empty identity of `keys`, tried in order.
 KeyFunction first_of(std::vector<KeyFunction> keys);
@@ -111,5 +112,6 @@ Handler throttle(const Limiter& limiter, Handler handler, LimitOptions options =
 // For adapters that decide by other means (e.g. Guard::verdict of an
 // asynchronous decision).
 void apply_verdict(const http::Verdict& verdict, Response& res);
+void apply_verdict(http::Verdict&& verdict, Response& res);
 
 }  // namespace gcra::httplib

@@ -10,9 +10,9 @@ namespace {
 constexpr const char* kProblemJson = "application/problem+json";
 constexpr const char* kJson = "application/json";
 
-std::string dump(const nlohmann::json& j) {
+std::string dump(const nlohmann::ordered_json& j) {
   // Replace, never throw, on bytes that are not UTF-8 (a caller's prefix).
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 const char* reason_phrase(int status) {
@@ -42,11 +42,11 @@ DenyBody deny_body(const Policy& policy, const Decision& decision, BodyFormat fo
             R"({"Code": "TooManyRequestsError", "Message": "TooManyRequestsError: You have exceeded the maximum number of requests"})"};
   }
   const std::vector<std::string> names = policy_item_names(policy, item_prefix);
-  nlohmann::json violated = nlohmann::json::array();
+  nlohmann::ordered_json violated = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < decision.rate_count && i < names.size(); ++i) {
     if (decision.rates[i].retry_after > Duration{0}) violated.push_back(names[i]);
   }
-  nlohmann::json problem = {
+  nlohmann::ordered_json problem = {
       {"type", kQuotaExceededType},
       {"title", "Request cannot be satisfied as assigned quota has been exceeded"},
       {"status", status},
@@ -70,7 +70,7 @@ DenyBody unavailable_body(BodyFormat format, int status) {
     return {kJson,
             R"({"Code": "ServiceUnavailableError", "Message": "ServiceUnavailableError: The rate limiter cannot decide right now"})"};
   }
-  nlohmann::json problem = {
+  nlohmann::ordered_json problem = {
       {"type", "about:blank"},
       {"title", reason_phrase(status)},
       {"status", status},

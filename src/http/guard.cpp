@@ -10,7 +10,9 @@ Guard::Guard(Store& store, Policy policy, GuardOptions options)
       formatter_(limiter_.policy(), options_.headers) {}
 
 Guard::Guard(const Limiter& limiter, GuardOptions options)
-    : limiter_(limiter), options_(std::move(options)), formatter_(limiter_.policy(), options_.headers) {}
+    : limiter_(limiter),
+      options_(std::move(options)),
+      formatter_(limiter_.policy(), options_.headers) {}
 
 std::string Guard::store_key(std::string_view identity) {
   if (identity.size() <= kMaxIdentityBytes) return std::string(identity);

@@ -90,8 +90,9 @@ HeaderFormatter::HeaderFormatter(const Policy& policy, HeaderOptions options)
     tolerances_.push_back(rates[i].tolerance());
     limits_.push_back(rates[i].limit());
     const auto [quota, window] = quota_and_window(rates[i]);
+    quoted_names_.push_back(sf_string(names_[i]));
     if (i > 0) policy_value_ += ", ";
-    policy_value_ += sf_string(names_[i]) + ";q=" + std::to_string(quota) +
+    policy_value_ += quoted_names_[i] + ";q=" + std::to_string(quota) +
                      ";w=" + std::to_string(window);
   }
 }
@@ -133,9 +134,14 @@ void HeaderFormatter::append_fields(const Decision& decision, std::vector<Header
   }
   const std::string t = std::to_string(ceil_seconds(wait));
 
+  out.reserve(out.size() + 3 + (options_.legacy ? 3 : 0));
   out.push_back({"RateLimit-Policy", policy_value_});
-  out.push_back({"RateLimit", sf_string(names_[i]) + ";r=" + std::to_string(status.remaining) +
-                                  ";t=" + t});
+  std::string item = quoted_names_[i];
+  item += ";r=";
+  item += std::to_string(status.remaining);
+  item += ";t=";
+  item += t;
+  out.push_back({"RateLimit", std::move(item)});
   if (!decision.allowed && !decision.exceeds_burst()) {
     // Never less than t: both are the same wait, rounded up the same way;
     // and at least 1, because a denied request has something to wait for.

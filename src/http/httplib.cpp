@@ -49,24 +49,40 @@ std::string_view item_name(std::string_view item) {
 // Adds a list field to `res`, merging with what another guard put there:
 // items of the same name are replaced by the new ones, others are kept, so
 // each quota policy is described once.
-void merge_list_field(Response& res, const std::string& name, const std::string& value) {
-  if (!res.has_header(name)) {
-    res.headers.emplace(name, value);
+void merge_list_field(Response& res, const std::string& name, std::string value) {
+  const auto [first, last] = res.headers.equal_range(name);
+  if (first == last) {
+    res.headers.emplace(name, std::move(value));
+    return;
+  }
+  // The usual case (a route guard with its own item prefix): no name in
+  // common with the one field already there, so the items are appended. A
+  // quoted name followed by ';' cannot occur inside another item's name.
+  const std::vector<std::string> added = split_items(value);
+  const bool disjoint =
+      std::next(first) == last &&
+      std::none_of(added.begin(), added.end(), [&](const std::string& item) {
+        std::string key(item_name(item));
+        key += ';';
+        return first->second.find(key) != std::string::npos;
+      });
+  if (disjoint) {
+    first->second += ", ";
+    first->second += value;
     return;
   }
   std::vector<std::string> items;
-  const auto [first, last] = res.headers.equal_range(name);
   for (auto it = first; it != last; ++it) {
     for (auto& item : split_items(it->second)) items.push_back(std::move(item));
   }
-  for (auto& item : split_items(value)) {
+  for (const auto& item : added) {
     auto same = std::find_if(items.begin(), items.end(), [&](const std::string& old) {
       return item_name(old) == item_name(item);
     });
     if (same != items.end()) {
-      *same = std::move(item);
+      *same = item;
     } else {
-      items.push_back(std::move(item));
+      items.push_back(item);
     }
   }
   std::string merged;
@@ -86,13 +102,6 @@ std::uint64_t header_number(const Response& res, const std::string& name) {
     n = n * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return n;
-}
-
-std::string find_field(const std::vector<http::HeaderField>& fields, std::string_view name) {
-  for (const auto& f : fields) {
-    if (f.name == name) return f.value;
-  }
-  return {};
 }
 
 }  // namespace
@@ -137,22 +146,28 @@ KeyFunction first_of(std::vector<KeyFunction> keys) {
 }
 
 void apply_verdict(const http::Verdict& verdict, Response& res) {
+  apply_verdict(http::Verdict(verdict), res);
+}
+
+void apply_verdict(http::Verdict&& verdict, Response& res) {
   // Legacy fields hold one figure each: keep the tighter guard's trio.
-  const std::string remaining = find_field(verdict.headers, "X-RateLimit-Remaining");
-  const bool replace_legacy = !remaining.empty() &&
-                              (!verdict.allowed || !res.has_header("X-RateLimit-Remaining") ||
-                               std::stoull(remaining) < header_number(res, "X-RateLimit-Remaining"));
+  bool replace_legacy = false;
   for (const auto& field : verdict.headers) {
+    if (field.name != "X-RateLimit-Remaining") continue;
+    replace_legacy = !verdict.allowed || !res.has_header("X-RateLimit-Remaining") ||
+                     std::stoull(field.value) < header_number(res, "X-RateLimit-Remaining");
+  }
+  for (auto& field : verdict.headers) {
     if (field.name == "RateLimit-Policy" || field.name == "RateLimit") {
-      merge_list_field(res, field.name, field.value);
+      merge_list_field(res, field.name, std::move(field.value));
     } else if (field.name.rfind("X-RateLimit-", 0) == 0) {
       if (replace_legacy) {
         res.headers.erase(field.name);
-        res.headers.emplace(field.name, field.value);
+        res.headers.emplace(std::move(field.name), std::move(field.value));
       }
     } else {
       res.headers.erase(field.name);  // Retry-After: the refusing guard's says when
-      res.headers.emplace(field.name, field.value);
+      res.headers.emplace(std::move(field.name), std::move(field.value));
     }
   }
   if (!verdict.allowed) {
@@ -179,15 +194,17 @@ bool RateLimit::admit(const Request& req, Response& res) const {
   } else {
     return true;  // no identity and no anonymous policy: not limited
   }
-  apply_verdict(verdict, res);
-  return verdict.allowed;
+  const bool allowed = verdict.allowed;
+  apply_verdict(std::move(verdict), res);
+  return allowed;
 }
 
 HandlerResponse RateLimit::operator()(const Request& req, Response& res) const {
   return admit(req, res) ? HandlerResponse::Unhandled : HandlerResponse::Handled;
 }
 
-PreRoutingHandler middleware(const http::Guard& guard, LimitOptions options, PreRoutingHandler next) {
+PreRoutingHandler middleware(const http::Guard& guard, LimitOptions options,
+                             PreRoutingHandler next) {
   RateLimit limit(guard, std::move(options));
   if (!next) return limit;
   return [limit = std::move(limit), next = std::move(next)](const Request& req, Response& res) {

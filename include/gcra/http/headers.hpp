@@ -23,7 +23,7 @@ struct HeaderField {
 struct HeaderOptions {
   bool on_allowed = true;    // RateLimit fields on admitted responses too (denials always get them)
   bool legacy = false;       // also X-RateLimit-Limit/-Remaining/-Reset for old clients
-  std::string item_prefix;   // prepended to every quota policy item name, e.g. "hello-" to
+  std::string item_prefix{}; // prepended to every quota policy item name, e.g. "hello-" to
                              // tell a route's policy from the global one in the same response
 };
 
@@ -82,6 +82,7 @@ class HeaderFormatter {
   std::vector<Duration> tolerances_;
   std::vector<std::uint64_t> limits_;
   std::vector<std::string> names_;
+  std::vector<std::string> quoted_names_;  // names_ as Structured Field strings
   std::string policy_value_;
   HeaderOptions options_;
 };
