@@ -51,6 +51,7 @@ class NaiveModel {
       RateStatus& s = d.rates[i];
       s.remaining = static_cast<std::uint64_t>(std::max<std::int64_t>(bucket.level[i], 0) / interval);
       s.reset_after = Duration{rates[i].tolerance().count() - bucket.level[i]};
+      s.retry_after = Duration::zero();
       if (cost > rates[i].burst()) {
         s.retry_after = kNever;
       } else if (!allowed || mode == Mode::peek) {
